@@ -1,0 +1,74 @@
+/**
+ * `npm start` for now: serves the demo family card to the virtual reader and shows it read,
+ * through pcscd when it runs, else through the mock PC/SC module (and says so).
+ */
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { loadTrustDirectory } from '../../adapters/keys.ts';
+import { connectVpcd, type VpcdLink } from '../../adapters/vpcd/link.ts';
+import { loadPcscFactory } from '../../adapters/pcsc/pcsclite-api.ts';
+import { PcscService } from '../../adapters/pcsc/service.ts';
+import { readInsuredCard } from '../../app/read-insured.ts';
+import { DEMO_DIR, DEMO_TRUST_DIR } from '../../app/home.ts';
+import { loadVirtualCard } from '../../emulator/document.ts';
+import { translator } from '../../i18n/index.ts';
+import { action } from '../action.ts';
+import { cardSummary } from '../card-summary.ts';
+import { log } from '../output.ts';
+
+const FAMILY = join(DEMO_DIR, 'cards', 'family.json');
+const PHARMACIST = join(DEMO_DIR, 'cards', 'pharmacist.json');
+const VIRTUAL_READER = 'Virtual PCD 00 00';
+
+async function realPcsc(): Promise<PcscService | null> {
+  try {
+    const service = new PcscService(await loadPcscFactory('real')).start();
+    if ((await service.settled(1500)) && service.up && service.readers().some((r) => r.name === VIRTUAL_READER)) return service;
+    service.close();
+  } catch {
+    // No binding or no daemon: the mock takes over below.
+  }
+  return null;
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('serve the demo family card and read it (what npm start runs)')
+    .action(
+      action(async (g) => {
+        const t = translator(g.lang);
+        log(t('summary.testKeyWarning', { keyId: 'CNAS-TEST-2026' }));
+        const card = await loadVirtualCard(FAMILY, { trustDir: DEMO_TRUST_DIR });
+        const key = await loadVirtualCard(PHARMACIST, { trustDir: DEMO_TRUST_DIR });
+        let service = await realPcsc();
+        const links: VpcdLink[] = [];
+        if (service) {
+          links.push(await connectVpcd(card, { port: 35963 }), await connectVpcd(key, { port: 35964 }));
+          log('pcscd with vsmartcard-vpcd is running: the demo card is in "Virtual PCD 00 00", the pharmacist key in "Virtual PCD 00 01".');
+        } else {
+          log('pcscd with vsmartcard-vpcd is not running here: reading the demo card through the mock PC/SC module (native-mocks/pcsclite).');
+          const { mockPcsc } = await import('../../../native-mocks/pcsclite/index.ts');
+          mockPcsc.addReader(VIRTUAL_READER);
+          mockPcsc.addReader('Virtual PCD 00 01');
+          mockPcsc.insertCard(VIRTUAL_READER, card);
+          mockPcsc.insertCard('Virtual PCD 00 01', key);
+          service = new PcscService(await loadPcscFactory('mock')).start();
+        }
+        try {
+          const result = await readInsuredCard(service, {
+            reader: VIRTUAL_READER,
+            pin: '1234',
+            psPin: '1234',
+            waitMs: 5000,
+            trust: loadTrustDirectory(DEMO_TRUST_DIR),
+          });
+          process.stdout.write(`${cardSummary(result.data, g.lang)}\n`);
+          log(`${result.apdus} APDUs.`);
+        } finally {
+          service.close();
+          await Promise.all(links.map((l) => l.close()));
+        }
+      }),
+    );
+}
