@@ -1,12 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: unit tests run side by side; integration tests share pcscd's two virtual
+// readers (and the catalog files), so they run one file at a time.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Integration tests share pcscd's two virtual readers: they must not run side by side.
-    fileParallelism: false,
-    reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], fileParallelism: false, testTimeout: 120_000 },
+      },
+    ],
   },
 });

@@ -2,7 +2,7 @@
  * P-256 keys in PEM (node:crypto does the ASN.1) and the trust directory of issuer and fund
  * keys: a folder of `KEYID.pub.pem` files where the file name is the key identifier.
  */
-import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChifaError } from '../core/errors.ts';
@@ -81,8 +81,23 @@ function keyFileNames(dir: string): Set<string> {
  */
 export function loadTrustDirectory(dir: string): TrustStore & { readonly dir: string } {
   const cache = new Map<string, Uint8Array>();
-  return {
+  const keyObjects = new Map<string, KeyObject>();
+  const store = {
     dir,
+    /** Native verification: OpenSSL checks a P-256 signature ~35× faster than pure JS. */
+    verify(keyId: string, message: Uint8Array, signature: Uint8Array): boolean {
+      let key = keyObjects.get(keyId);
+      if (key === undefined) {
+        const point = store.publicKey(keyId);
+        if (point === null) return false;
+        key = createPublicKey({
+          key: { kty: 'EC', crv: 'P-256', x: Buffer.from(point.subarray(1, 33)).toString('base64url'), y: Buffer.from(point.subarray(33)).toString('base64url') },
+          format: 'jwk',
+        });
+        keyObjects.set(keyId, key);
+      }
+      return verify('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    },
     publicKey(keyId: string): Uint8Array | null {
       if (typeof keyId !== 'string' || !KEY_ID_PATTERN.test(keyId)) return null;
       const hit = cache.get(keyId);
@@ -100,6 +115,7 @@ export function loadTrustDirectory(dir: string): TrustStore & { readonly dir: st
       }
     },
   };
+  return store;
 }
 
 /** Identifiers of the `KEYID.pub.pem` files of `dir`, sorted; [] when the folder is missing. */

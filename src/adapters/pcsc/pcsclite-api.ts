@@ -4,6 +4,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
+import { ChifaError } from '../../core/errors.ts';
 
 export interface PcscReader extends EventEmitter {
   readonly name: string;
@@ -40,5 +41,10 @@ export async function loadPcscFactory(kind = process.env.CHIFA_PCSC ?? 'real'): 
     const mock = (await import('../../../native-mocks/pcsclite/index.ts')) as { default: PcscFactory };
     return mock.default;
   }
-  return require('pcsclite') as PcscFactory;
+  try {
+    return require('pcsclite') as PcscFactory;
+  } catch (e) {
+    // pcsclite is an optional dependency: it builds only where libpcsclite-dev is installed.
+    throw new ChifaError('no-reader', `The PC/SC binding (npm package pcsclite) is not installed: ${(e as Error).message}`);
+  }
 }

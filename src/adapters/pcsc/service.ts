@@ -81,7 +81,7 @@ export class PcscService extends EventEmitter<PcscServiceEvents> {
       this.enumeratedAt = Date.now();
       this.setUp(true);
       this.emit('change');
-    }, 50).unref();
+    }, 50);
   }
 
   private setUp(up: boolean): void {
@@ -162,7 +162,6 @@ export class PcscService extends EventEmitter<PcscServiceEvents> {
         this.off('change', check);
         resolve(done());
       }, timeoutMs);
-      timer.unref();
       const check = () => {
         if (!done()) return;
         clearTimeout(timer);

@@ -41,7 +41,7 @@ export function registerDemo(program: Command): void {
         log(t('summary.testKeyWarning', { keyId: 'CNAS-TEST-2026' }));
         const card = await loadVirtualCard(FAMILY, { trustDir: DEMO_TRUST_DIR });
         const key = await loadVirtualCard(PHARMACIST, { trustDir: DEMO_TRUST_DIR });
-        let service = await realPcsc();
+        let service = process.env.CHIFA_PCSC === 'mock' ? null : await realPcsc();
         const links: VpcdLink[] = [];
         if (service) {
           links.push(await connectVpcd(card, { port: 35963 }), await connectVpcd(key, { port: 35964 }));

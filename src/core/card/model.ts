@@ -139,6 +139,12 @@ export interface ProfessionalCertificate {
 export interface TrustStore {
   /** 65-byte uncompressed P-256 point, or null when no key of that identifier is trusted. */
   publicKey(keyId: string): Uint8Array | null;
+  /**
+   * Verifies an ECDSA P-256 SHA-256 signature (r‖s) with the key `keyId`. Optional: a
+   * platform with native crypto provides it (Node's is ~35× faster than pure JS, which
+   * matters on every card read); without it the core verifies in pure JS.
+   */
+  verify?(keyId: string, message: Uint8Array, signature: Uint8Array): boolean;
 }
 
 /** Key identifiers that may name a file in a trust directory. */

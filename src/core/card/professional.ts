@@ -15,7 +15,7 @@ import { asciiValue, dateValue, enumValue, invalidInput, template, textValue, tl
 import { guarded, readFileTemplate, TemplateFields } from './fields.ts';
 import { KEY_ID_PATTERN, type IsoDate, type ProfessionalCertificate, type ProfessionalRole, type TrustStore } from './model.ts';
 import { EF_PS_MAX, ROLES, TEMPLATE } from './profile.ts';
-import { verifyP256 } from './signature.ts';
+import { verifyWithStore } from './signature.ts';
 
 const FILE = 'EF.PS';
 const ID_MAX = 14;
@@ -105,7 +105,7 @@ export function checkProfessionalCertificate(
     key = null;
   }
   if (!(key instanceof Uint8Array)) return 'untrusted-key';
-  if (!verifyP256(cert.signedBytes, cert.fundSignature, key)) return 'invalid';
+  if (!verifyWithStore(trust, cert.fundKeyId, key, cert.signedBytes, cert.fundSignature)) return 'invalid';
   return cert.validUntil < today ? 'expired' : 'valid';
 }
 

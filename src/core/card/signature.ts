@@ -49,6 +49,25 @@ export function verifyP256(message: Uint8Array, signature: Uint8Array, publicKey
   }
 }
 
+/** The store's native verification where it has one, else pure JS; never throws. */
+export function verifyWithStore(
+  trust: TrustStore,
+  keyId: string,
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  if (signature.length !== SIGNATURE_SIZE) return false;
+  if (trust.verify) {
+    try {
+      return trust.verify(keyId, message, signature);
+    } catch {
+      return false;
+    }
+  }
+  return verifyP256(message, signature, publicKey);
+}
+
 /** Verifies a signature over a digest already computed (no second hashing). Never throws. */
 export function verifyDigest(digest32: Uint8Array, signature: Uint8Array, publicKey65: Uint8Array): boolean {
   try {
@@ -124,7 +143,7 @@ export function verifyCardSignature(files: CardFiles, trust: TrustStore): Signat
       publicKey = null;
     }
     if (!(publicKey instanceof Uint8Array)) return { keyId, status: 'untrusted-key' };
-    const ok = verifyP256(signedMessage(files), parsed.signature, publicKey);
+    const ok = verifyWithStore(trust, keyId, publicKey, signedMessage(files), parsed.signature);
     return { keyId, status: ok ? 'valid' : 'invalid' };
   } catch {
     return { keyId: null, status: 'invalid' };

@@ -1,0 +1,90 @@
+/**
+ * Card read over pcscd + vpcd (with the TCP_NODELAY shim), the terminal against pyscard
+ * sending the same APDU sequence in the same run. Target: at most 1.3 × pyscard's time,
+ * and no more APDUs than the profile needs (one SELECT, then one READ BINARY per 256
+ * bytes of each of the five files a read without PIN or professional key touches).
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadTrustDirectory } from '../src/adapters/keys.ts';
+import { loadPcscFactory } from '../src/adapters/pcsc/pcsclite-api.ts';
+import { PcscService } from '../src/adapters/pcsc/service.ts';
+import { connectVpcd } from '../src/adapters/vpcd/link.ts';
+import { DEMO_DIR, DEMO_TRUST_DIR } from '../src/app/home.ts';
+import { hex } from '../src/core/bytes.ts';
+import type { CardConnection } from '../src/core/card/connection.ts';
+import { readCard } from '../src/core/card/read-card.ts';
+import { calendarDay } from '../src/core/clock.ts';
+import { loadVirtualCard } from '../src/emulator/document.ts';
+
+const READER = 'Virtual PCD 00 00';
+
+function recording(conn: CardConnection, log: Uint8Array[]): CardConnection {
+  return {
+    transmit: (apdu) => {
+      log.push(apdu.slice());
+      return conn.transmit(apdu);
+    },
+    recover: () => conn.recover(),
+  };
+}
+
+async function waitPresent(service: PcscService, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!service.readers().some((r) => r.name === READER && r.present)) {
+    if (Date.now() > deadline) throw new Error(`no card in ${READER} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Minimal APDUs for a read: SELECT plus one READ BINARY per 256 bytes of each template read. */
+function minimalApdus(files: { icc: Uint8Array; holder: Uint8Array; rights: Uint8Array; beneficiaries: Uint8Array; signature: Uint8Array | null }): number {
+  const reads = [files.icc, files.holder, files.rights, files.beneficiaries, files.signature ?? new Uint8Array(1)];
+  return 1 + reads.reduce((n, f) => n + Math.max(1, Math.ceil(f.length / 256)), 0);
+}
+
+export async function benchCard(count = 500): Promise<Record<string, unknown>> {
+  const card = await loadVirtualCard(join(DEMO_DIR, 'cards', 'family.json'), { trustDir: DEMO_TRUST_DIR });
+  const link = await connectVpcd(card, { port: 35963 });
+  const service = new PcscService(await loadPcscFactory('real')).start();
+  try {
+    await service.settled();
+    await waitPresent(service);
+    const conn = await service.connect(READER);
+    const trust = loadTrustDirectory(DEMO_TRUST_DIR);
+    const opts = { trust, today: calendarDay() };
+    const sequence: Uint8Array[] = [];
+    const first = await readCard(recording(conn, sequence), opts);
+    if (first.data.signature.status !== 'valid') throw new Error('the demo card did not verify');
+    for (let i = 0; i < 50; i++) await readCard(conn, opts);
+    let apdus = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) apdus += (await readCard(conn, opts)).apdus;
+    const ours = (performance.now() - t0) / count;
+    await conn.close();
+
+    const specFile = join(tmpdir(), `chifa-bench-apdus-${process.pid}.json`);
+    writeFileSync(specFile, JSON.stringify({ reader: READER, apdus: sequence.map((a) => hex(a)), count, warmup: 50 }));
+    const py = JSON.parse(
+      execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'pyscard-reference.py'), specFile], { encoding: 'utf8' }),
+    ) as { msPerRead: number; apdusPerRead: number };
+    const ratio = ours / py.msPerRead;
+    const minimal = minimalApdus(first.files);
+    return {
+      what: 'full read of the demo family card (SELECT to verified signature) over pcscd + vpcd with the TCP_NODELAY shim',
+      reads: count,
+      terminal: { msPerRead: round(ours), apdusPerRead: apdus / count },
+      pyscard: { msPerRead: round(py.msPerRead), apdusPerRead: py.apdusPerRead },
+      ratio: round(ratio),
+      target: { maxRatio: 1.3, apdusPerRead: minimal },
+      met: ratio <= 1.3 && apdus / count <= minimal,
+    };
+  } finally {
+    service.close();
+    await link.close();
+  }
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
