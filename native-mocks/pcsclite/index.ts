@@ -555,3 +555,15 @@ export const mockPcsc = {
     for (const name of opts.readers ?? []) mockPcsc.addReader(name);
   },
 };
+
+/**
+ * `CHIFA_MOCK_WORLD=world.json`: a process that uses the mock (CHIFA_PCSC=mock) starts with the
+ * readers and cards the file describes (world.ts), ready before anything imports the factory.
+ * Imported only when the variable is set; world.ts gets `mockPcsc` passed in, never imports
+ * this module back (a cycle through a top-level await would never settle).
+ */
+const worldFile = process.env.CHIFA_MOCK_WORLD;
+if (worldFile) {
+  const { loadWorld } = await import('./world.ts');
+  await loadWorld(worldFile, mockPcsc);
+}

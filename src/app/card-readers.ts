@@ -81,6 +81,11 @@ export async function waitForApplication(
   try {
     await service.settled();
     if (!service.up) throw serviceDown(service);
+    if (opts.reader !== undefined && !service.readers().some((r) => r.name === opts.reader)) {
+      // A reader named but not there is most often a typo: say so now, with the names there are.
+      const names = service.readers().map((r) => `"${r.name}"`).join(', ') || 'none';
+      throw new ChifaError('no-reader', `No reader named "${opts.reader}" (readers: ${names}).`, { reader: opts.reader });
+    }
     for (;;) {
       const readers = service.readers();
       if (readers.length > 0) sawReader = true;

@@ -35,15 +35,11 @@ export function trustStore(g: GlobalOptions): TrustStore {
 }
 
 export async function withPcsc<T>(fn: (service: PcscService) => Promise<T>): Promise<T> {
-  // The service's timers are unref'd and the mock module holds no handle: without this, a
-  // command waiting on them lets the event loop drain and Node exits 13 with nothing printed.
-  const keepAlive = setInterval(() => undefined, 60_000);
   const service = new PcscService(await loadPcscFactory()).start();
   try {
     return await fn(service);
   } finally {
     service.close();
-    clearInterval(keepAlive);
   }
 }
 

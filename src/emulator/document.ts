@@ -104,7 +104,8 @@ const givenValue = z.object({ keyId: text, value: hex128 });
 
 const insuredSchema = z.object({
   application: z.literal('CHIFA').optional(),
-  profileVersion: z.literal(1).optional(),
+  // Any byte, so a test can serve a card of another profile version (the reader must refuse it).
+  profileVersion: z.number().int().min(0).max(255).optional(),
   card: cardSchema,
   holder: holderSchema,
   rights: rightsSchema,
@@ -186,6 +187,7 @@ export function insuredCardFromDocument(
 ): InsuredCardEmulator {
   const doc = parse(insuredSchema, json, 'insured card document');
   const identity: CardIdentity & { profileVersion?: number } = {
+    profileVersion: doc.profileVersion,
     card: doc.card,
     holder: doc.holder,
     rights: doc.rights,

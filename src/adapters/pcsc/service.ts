@@ -27,6 +27,7 @@ interface Tracked {
   reader: PcscReader;
   state: ReaderState;
   reported: boolean;
+  events: number | null;
 }
 
 export class PcscService extends EventEmitter<PcscServiceEvents> {
@@ -113,7 +114,7 @@ export class PcscService extends EventEmitter<PcscServiceEvents> {
   }
 
   private track(reader: PcscReader, generation: number): void {
-    const t: Tracked = { reader, state: { name: reader.name, present: false, atr: null }, reported: false };
+    const t: Tracked = { reader, state: { name: reader.name, present: false, atr: null }, reported: false, events: null };
     this.tracked.set(reader.name, t);
     this.emit('reader-added', reader.name);
     reader.on('error', (err: unknown) => {
@@ -127,13 +128,19 @@ export class PcscService extends EventEmitter<PcscServiceEvents> {
       const present =
         (status.state & reader.SCARD_STATE_PRESENT) !== 0 && (status.state & reader.SCARD_STATE_MUTE) === 0;
       const was = t.state.present;
+      // pcsc-lite counts card events in the state's upper 16 bits: a card swapped between two
+      // reports is a removal and an insertion even though "present" never changed.
+      const events = status.state >>> 16;
+      const swapped = was && present && t.events !== null && events !== t.events;
+      t.events = events;
+      if (swapped) this.emit('card-removed', reader.name);
       t.state = {
         name: reader.name,
         present,
         atr: present && status.atr && status.atr.length ? new Uint8Array(status.atr) : null,
       };
       t.reported = true;
-      if (present && !was) this.emit('card-inserted', reader.name);
+      if (present && (!was || swapped)) this.emit('card-inserted', reader.name);
       if (!present && was) this.emit('card-removed', reader.name);
       this.emit('change');
     });
