@@ -1,7 +1,9 @@
 /** `chifa`: the terminal's command line (json-contract.md). */
 import { Command, CommanderError } from 'commander';
 import { registerCard } from './commands/card.ts';
+import { registerCatalog } from './commands/catalog.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerPrice } from './commands/price.ts';
 import { registerReaders } from './commands/readers.ts';
 import { EXIT_USAGE, printJson } from './output.ts';
 
@@ -16,6 +18,8 @@ const program = new Command('chifa')
 registerReaders(program);
 registerCard(program);
 registerDemo(program);
+registerPrice(program);
+registerCatalog(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -14,7 +14,7 @@ export const fr = {
     'professional-session-refused': 'Session professionnelle refusée : {{detail}}',
     'reader-error': 'Erreur du lecteur : {{detail}}',
     'card-reset': 'La carte a été réinitialisée par un autre programme.',
-    'no-catalog': 'Aucun catalogue. Importez les listes avec « chifa catalog import FICHIERS », ou chargez le catalogue de démonstration avec « chifa catalog import --demo ».',
+    'no-catalog': 'Aucun catalogue. Importez les listes officielles avec « chifa catalog import FILES », ou chargez le catalogue de démonstration avec « chifa catalog import --demo ».',
     'internal-error': 'Erreur interne : {{detail}}',
   },
   summary: {
@@ -80,7 +80,7 @@ export const ar: Messages = {
     'professional-session-refused': 'رُفضت الجلسة المهنية: {{detail}}',
     'reader-error': 'خطأ في القارئ: {{detail}}',
     'card-reset': 'أعاد برنامج آخر تهيئة البطاقة.',
-    'no-catalog': 'لا يوجد فهرس. استورد القوائم بـ « chifa catalog import FILES » أو حمّل فهرس العرض بـ « chifa catalog import --demo ».',
+    'no-catalog': 'لا يوجد فهرس. استورد القوائم الرسمية بـ « chifa catalog import FILES » أو حمّل فهرس العرض بـ « chifa catalog import --demo ».',
     'internal-error': 'خطأ داخلي: {{detail}}',
   },
   summary: {

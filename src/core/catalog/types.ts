@@ -34,6 +34,11 @@ export interface NomenclatureRow {
   sheet: NomenclatureSheet;
   withdrawalDate: IsoDate | null;
   withdrawalReason: string | null;
+  /**
+   * The withdrawal-date cell as published when it is more than a plain date (`ABROGATION`,
+   * `RETRAIT LE 10/07/2017`, two dated withdrawals …); null when it is a plain date or empty.
+   */
+  withdrawalNote?: string | null;
 }
 
 export interface PriceRow {
