@@ -3,6 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchCard } from './card.ts';
+import { benchCatalog } from './catalog.ts';
+import { benchPricing } from './pricing.ts';
 
 function pcscdRunning(): boolean {
   try {
@@ -20,6 +22,8 @@ if (pcscdRunning()) {
 } else {
   results.cardRead = { skipped: 'pcscd is not running: start it with `sudo bash scripts/pcscd-start.sh`' };
 }
+results.catalog = await benchCatalog();
+results.pricing = await benchPricing();
 console.log(JSON.stringify(results, null, 2));
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 process.exit(0);

@@ -225,3 +225,20 @@ describe('effective dating', () => {
     l.close();
   });
 });
+
+describe('the product cache of the lookup', () => {
+  it('sees an import made by this connection at once, and one made by another process within the check interval', async () => {
+    const p = tempHome();
+    await importCatalog(p, { nomenclature: [], prices: [csv(p.dir, 'a.csv', ['100/02 B 010/10/21;450,50;410,00;1;2024-01-01'])], validFrom: '2024-01-01' });
+    const lookup = openCatalogLookup(p);
+    try {
+      expect(lookup.product('100/02B010/10/21', '2026-03-15')?.ppa).toBe(45050);
+      // Another connection (as `chifa catalog import` beside the app) replaces that date's price.
+      await importCatalog(p, { nomenclature: [], prices: [csv(p.dir, 'b.csv', ['100/02 B 010/10/21;500,00;410,00;1;2024-01-01'])], validFrom: '2024-01-01' });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(lookup.product('100/02B010/10/21', '2026-03-15')?.ppa).toBe(50000);
+    } finally {
+      lookup.close();
+    }
+  });
+});

@@ -109,10 +109,17 @@ export function productName(p: { brand: string | null; form: string | null; dosa
   return parts.length > 0 ? parts.join(' ') : (p.published ?? '');
 }
 
+/** How often the product cache asks SQLite whether another connection changed the catalog. */
+const CACHE_CHECK_MS = 100;
+const CACHE_MAX = 20_000;
+
 export class CatalogStore implements CatalogLookup {
   readonly path: string;
   private readonly db: Db;
   private readonly st: ReturnType<CatalogStore['prepare']>;
+  private readonly cache = new Map<string, ProductAtDate | null>();
+  private cacheVersion = -1;
+  private cacheCheckedAt = 0;
 
   private constructor(path: string, db: Db) {
     this.path = path;
@@ -189,6 +196,7 @@ export class CatalogStore implements CatalogLookup {
     const cols = `p.id, p.registration, p.published, p.in_nomenclature, p.sheet, p.brand, p.inn, p.form, p.dosage, p.packaging`;
     return {
       anyProduct: db.prepare('SELECT 1 FROM products LIMIT 1'),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
       byRegistration: db.prepare(`SELECT ${cols} FROM products p WHERE p.registration = ?`),
       byStem: db.prepare(`SELECT ${cols} FROM products p WHERE p.stem = ? LIMIT 2`),
       byStemInNomenclature: db.prepare(`SELECT ${cols} FROM products p WHERE p.stem = ? AND p.in_nomenclature = 1 LIMIT 2`),
@@ -290,17 +298,41 @@ export class CatalogStore implements CatalogLookup {
     return this.st.pricesAt.get({ registration, day }) as PriceAt;
   }
 
+  /**
+   * Pricing asks for the same few products all day: answers are kept per (day, reference)
+   * and dropped when the catalog changes — on this connection's imports, and when SQLite's
+   * data_version says another connection (a `chifa catalog import` beside the app) committed.
+   */
   product(ref: string, day: IsoDate): ProductAtDate | null {
+    const now = Date.now();
+    if (now - this.cacheCheckedAt > CACHE_CHECK_MS) {
+      this.cacheCheckedAt = now;
+      const version = this.st.dataVersion.get() as number;
+      if (version !== this.cacheVersion) {
+        this.cache.clear();
+        this.cacheVersion = version;
+      }
+    }
+    const key = `${day}\n${ref}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit;
+    const found = this.lookupProduct(ref, day);
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(key, found);
+    return found;
+  }
+
+  private lookupProduct(ref: string, day: IsoDate): ProductAtDate | null {
     const p = this.findProduct(ref);
     if (!p) return null;
     const pr = this.pricesAt(p.registration, day);
-    return {
+    return Object.freeze({
       registration: p.published,
       name: productName(p),
       ppa: pr.ppa,
       tariff: pr.tariff,
       reimbursable: pr.reimbursable === null ? null : pr.reimbursable === 1,
-    };
+    });
   }
 
   // ---- search --------------------------------------------------------------------------------
@@ -477,7 +509,11 @@ export class CatalogStore implements CatalogLookup {
       st.logImport.run(now, JSON.stringify(lists.map((l) => l.file)), JSON.stringify(lists.map(({ warnings: _w, ...c }) => c)));
       return { lists };
     });
-    return run();
+    try {
+      return run();
+    } finally {
+      this.cache.clear();
+    }
   }
 
   /** The FTS5 index is derived data: rebuilt whole inside the import's transaction. */
