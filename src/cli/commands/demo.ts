@@ -9,7 +9,15 @@ import { connectVpcd, type VpcdLink } from '../../adapters/vpcd/link.ts';
 import { loadPcscFactory } from '../../adapters/pcsc/pcsclite-api.ts';
 import { PcscService } from '../../adapters/pcsc/service.ts';
 import { readInsuredCard } from '../../app/read-insured.ts';
-import { DEMO_DIR, DEMO_TRUST_DIR } from '../../app/home.ts';
+import { DEMO_DIR, DEMO_TRUST_DIR, REPO_ROOT, resolvePaths } from '../../app/home.ts';
+import { importCatalog, openCatalog } from '../../app/catalog.ts';
+import { loadPricingSettings } from '../../app/pricing.ts';
+import { calendarDay } from '../../core/clock.ts';
+import type { CardData } from '../../core/card/model.ts';
+import { pricePrescription, type PrescriptionLine } from '../../core/pricing/index.ts';
+import type { Lang } from '../../i18n/index.ts';
+import { isChifaError } from '../../core/errors.ts';
+import { priceTable } from '../price-table.ts';
 import { loadVirtualCard } from '../../emulator/document.ts';
 import { translator } from '../../i18n/index.ts';
 import { action } from '../action.ts';
@@ -19,6 +27,40 @@ import { log } from '../output.ts';
 const FAMILY = join(DEMO_DIR, 'cards', 'family.json');
 const PHARMACIST = join(DEMO_DIR, 'cards', 'pharmacist.json');
 const VIRTUAL_READER = 'Virtual PCD 00 00';
+
+/** A prescription for the demo holder: a chronic line (hypertension, code 6), a plain line, a barcode. */
+const DEMO_LINES: PrescriptionLine[] = [
+  { product: '285/06E053/97/16', quantity: 1, chronic: 6, ppa: null },
+  { product: '289/14A136/16', quantity: 2, chronic: null, ppa: null },
+  { product: '2000000000046', quantity: 1, chronic: null, ppa: null },
+];
+
+/**
+ * The demo's own data directory (never the user's ~/.chifa), given the embedded demo
+ * catalog on first use.
+ */
+async function demoPricing(card: CardData, home: string | undefined, lang: Lang): Promise<string> {
+  const paths = resolvePaths({ home: home ?? process.env.CHIFA_HOME ?? join(REPO_ROOT, '.chifa-demo') });
+  let empty = false;
+  try {
+    openCatalog(paths).close();
+  } catch (e) {
+    if (!isChifaError(e, 'no-catalog')) throw e;
+    empty = true;
+  }
+  if (empty) {
+    await importCatalog(paths, { nomenclature: [], prices: [], demo: true });
+    log(`The demo catalog (data/demo/catalog) was loaded into ${paths.home}.`);
+  }
+  const lookup = openCatalog(paths);
+  try {
+    const day = calendarDay();
+    const result = pricePrescription({ card, beneficiary: 0, day, lines: DEMO_LINES, catalog: lookup, settings: loadPricingSettings(paths.home), lang });
+    return priceTable(result, { day, beneficiary: 0 }, lang);
+  } finally {
+    lookup.close();
+  }
+}
 
 async function realPcsc(): Promise<PcscService | null> {
   try {
@@ -65,6 +107,7 @@ export function registerDemo(program: Command): void {
           });
           process.stdout.write(`${cardSummary(result.data, g.lang)}\n`);
           log(`${result.apdus} APDUs.`);
+          process.stdout.write(`\n${await demoPricing(result.data, g.home, g.lang)}\n`);
         } finally {
           service.close();
           await Promise.all(links.map((l) => l.close()));
