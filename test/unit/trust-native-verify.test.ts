@@ -37,3 +37,21 @@ describe('native verification of the trust directory', () => {
     expect(store.verify!('CNAS-TEST-2026', msg, new Uint8Array(63))).toBe(false);
   });
 });
+
+describe('remembered verifications', () => {
+  it('answer a repeated read from memory, byte for byte, and never confuse a changed byte', () => {
+    const store = loadTrustDirectory(dir);
+    const msg = new TextEncoder().encode('the same card read again');
+    const sig = new Uint8Array(sign('sha256', msg, { key: priv, dsaEncoding: 'ieee-p1363' }));
+    for (let i = 0; i < 3; i++) expect(store.verify!('CNAS-TEST-2026', msg, sig)).toBe(true);
+    const changed = msg.slice();
+    changed[changed.length - 1]! ^= 0x01;
+    expect(store.verify!('CNAS-TEST-2026', changed, sig)).toBe(false);
+    const badSig = sig.slice();
+    badSig[5]! ^= 0x80;
+    expect(store.verify!('CNAS-TEST-2026', msg, badSig)).toBe(false);
+    // The caller's buffers may be reused: what is remembered is a copy.
+    msg[0]! ^= 0x01;
+    expect(store.verify!('CNAS-TEST-2026', msg, sig)).toBe(false);
+  });
+});

@@ -39,7 +39,7 @@ export class PcscConnection implements CardConnection {
         reject(toChifaError(new Error('not connected (0x8010000c)'), 'the read'));
         return;
       }
-      this.reader.transmit(Buffer.from(apdu), RECEIVE_BUFFER, this.protocol, (err, response) => {
+      this.reader.transmit(Buffer.from(apdu.buffer, apdu.byteOffset, apdu.length), RECEIVE_BUFFER, this.protocol, (err, response) => {
         if (err) reject(toChifaError(err, 'the read'));
         else resolve(new Uint8Array(response.buffer, response.byteOffset, response.length));
       });
