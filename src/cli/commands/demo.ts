@@ -28,9 +28,10 @@ const FAMILY = join(DEMO_DIR, 'cards', 'family.json');
 const PHARMACIST = join(DEMO_DIR, 'cards', 'pharmacist.json');
 const VIRTUAL_READER = 'Virtual PCD 00 00';
 
-/** A prescription for the demo holder: a chronic line (hypertension, code 6), a plain line, a barcode. */
+/** A prescription for the holder's spouse: a chronic line (coronary disease, code 7), a plain line, a barcode. */
+const DEMO_BENEFICIARY = 1;
 const DEMO_LINES: PrescriptionLine[] = [
-  { product: '285/06E053/97/16', quantity: 1, chronic: 6, ppa: null },
+  { product: '285/06E053/97/16', quantity: 1, chronic: 7, ppa: null },
   { product: '289/14A136/16', quantity: 2, chronic: null, ppa: null },
   { product: '2000000000046', quantity: 1, chronic: null, ppa: null },
 ];
@@ -55,8 +56,8 @@ async function demoPricing(card: CardData, home: string | undefined, lang: Lang)
   const lookup = openCatalog(paths);
   try {
     const day = calendarDay();
-    const result = pricePrescription({ card, beneficiary: 0, day, lines: DEMO_LINES, catalog: lookup, settings: loadPricingSettings(paths.home), lang });
-    return priceTable(result, { day, beneficiary: 0 }, lang);
+    const result = pricePrescription({ card, beneficiary: DEMO_BENEFICIARY, day, lines: DEMO_LINES, catalog: lookup, settings: loadPricingSettings(paths.home), lang });
+    return priceTable(result, { day, beneficiary: DEMO_BENEFICIARY }, lang);
   } finally {
     lookup.close();
   }
