@@ -24,7 +24,7 @@ export function errorMessage(e: ChifaError, lang: Lang): string {
   const where = [d.file, d.tag ? `tag ${String(d.tag)}` : null].filter(Boolean).join(', ') || e.message;
   const detail = e.message;
   const count = typeof d.triesLeft === 'number' ? d.triesLeft : 0;
-  return t(`errors.${e.code}`, { detail, where, count });
+  return t(`errors.${e.code}`, { ...d, detail, where, count });
 }
 
 export function asChifaError(e: unknown): ChifaError {

@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'reader-error'
   | 'card-reset'
   | 'no-catalog'
+  | 'catalog-too-new'
+  | 'catalog-unreadable'
   | 'internal-error';
 
 export class ChifaError extends Error {

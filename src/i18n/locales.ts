@@ -15,6 +15,8 @@ export const fr = {
     'reader-error': 'Erreur du lecteur : {{detail}}',
     'card-reset': 'La carte a été réinitialisée par un autre programme.',
     'no-catalog': 'Aucun catalogue. Importez les listes officielles avec « chifa catalog import FILES », ou chargez le catalogue de démonstration avec « chifa catalog import --demo ».',
+    'catalog-too-new': 'Le catalogue {{file}} a été écrit par une version plus récente du terminal (schéma {{version}}, celle-ci connaît {{known}}) : il n’a pas été modifié. Mettez le terminal à jour ou utilisez un autre répertoire de données.',
+    'catalog-unreadable': 'Le fichier du catalogue {{file}} n’est pas une base SQLite lisible : il n’a pas été modifié.',
     'internal-error': 'Erreur interne : {{detail}}',
   },
   summary: {
@@ -81,6 +83,8 @@ export const ar: Messages = {
     'reader-error': 'خطأ في القارئ: {{detail}}',
     'card-reset': 'أعاد برنامج آخر تهيئة البطاقة.',
     'no-catalog': 'لا يوجد فهرس. استورد القوائم الرسمية بـ « chifa catalog import FILES » أو حمّل فهرس العرض بـ « chifa catalog import --demo ».',
+    'catalog-too-new': 'الفهرس {{file}} كُتب بإصدار أحدث من الجهاز (المخطط {{version}}، وهذا الإصدار يعرف {{known}}): لم يُعدَّل. حدّث الجهاز أو استعمل دليل بيانات آخر.',
+    'catalog-unreadable': 'ملف الفهرس {{file}} ليس قاعدة SQLite مقروءة: لم يُعدَّل.',
     'internal-error': 'خطأ داخلي: {{detail}}',
   },
   summary: {
@@ -145,6 +149,8 @@ export const en: Messages = {
     'reader-error': 'Reader error: {{detail}}',
     'card-reset': 'The card was reset by another program.',
     'no-catalog': 'No catalog. Import the lists with "chifa catalog import FILES", or load the demo catalog with "chifa catalog import --demo".',
+    'catalog-too-new': 'The catalog {{file}} was written by a newer version of the terminal (schema {{version}}, this one knows {{known}}): it was left untouched. Update the terminal or use another data directory.',
+    'catalog-unreadable': 'The catalog file {{file}} is not a readable SQLite database: it was left untouched.',
     'internal-error': 'Internal error: {{detail}}',
   },
   summary: {

@@ -72,7 +72,7 @@ describe('migrations', () => {
     } catch (e) {
       error = e;
     }
-    expect(isChifaError(error, 'internal-error')).toBe(true);
+    expect(isChifaError(error, 'catalog-too-new')).toBe(true);
     expect((error as Error).message).toMatch(new RegExp(`schema version ${SCHEMA_VERSION + 1}, newer than this terminal knows \\(${SCHEMA_VERSION}\\)`));
     expect(readFileSync(file).equals(before)).toBe(true);
   });

@@ -81,14 +81,14 @@ interface PriceAt {
 
 function tooNew(path: string, version: number): ChifaError {
   return new ChifaError(
-    'internal-error',
+    'catalog-too-new',
     `The catalog ${path} has schema version ${version}, newer than this terminal knows (${SCHEMA_VERSION}): it was written by a newer version and is left untouched. Update the terminal, or use another data directory.`,
-    { file: path },
+    { file: path, version, known: SCHEMA_VERSION },
   );
 }
 
 function notADatabase(path: string, e: unknown): ChifaError {
-  return new ChifaError('internal-error', `The catalog ${path} cannot be opened as an SQLite database (${(e as Error).message}): it is left untouched.`, { file: path });
+  return new ChifaError('catalog-unreadable', `The catalog ${path} cannot be opened as an SQLite database (${(e as Error).message}): it is left untouched.`, { file: path });
 }
 
 /** The schema version of an existing file, read without writing anything to it. */
