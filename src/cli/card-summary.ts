@@ -1,6 +1,7 @@
 /** The readable summary of `chifa card read` without `--json`: what a pharmacist checks at a glance. */
 import chronic from '../../data/rules/chronic-conditions.json' with { type: 'json' };
 import type { Beneficiary, CardData, ChronicCondition, IsoDate } from '../core/card/model.ts';
+import { calendarDay } from '../core/clock.ts';
 import { translator, type Lang } from '../i18n/index.ts';
 
 const percent = (bp: number) => `${(bp / 100).toLocaleString('fr-FR', { maximumFractionDigits: 2 })} %`;
@@ -11,16 +12,18 @@ export function showDate(d: IsoDate): string {
   return `${day}/${m}/${y}`;
 }
 
-function conditionName(code: number, lang: Lang): string {
-  const c = chronic.conditions.find((x) => x.code === code);
+/** The names of the list in force on `day` (the lists are effective-dated data). */
+function conditionName(code: number, lang: Lang, day: IsoDate): string {
+  const list = chronic.lists.filter((l) => l.validFrom <= day).sort((a, b) => b.validFrom.localeCompare(a.validFrom))[0];
+  const c = list?.conditions.find((x) => x.code === code);
   return c ? c[lang] : `#${code}`;
 }
 
-export function cardSummary(data: CardData, lang: Lang): string {
+export function cardSummary(data: CardData, lang: Lang, today: IsoDate = calendarDay()): string {
   const t = translator(lang);
   const lines: string[] = [];
   const chronicLines = (list: ChronicCondition[], indent: string) =>
-    list.map((c) => `${indent}${t('summary.chronic')} ${c.code} — ${conditionName(c.code, lang)}, ${t('summary.until')} ${showDate(c.validUntil)}`);
+    list.map((c) => `${indent}${t('summary.chronic')} ${c.code} — ${conditionName(c.code, lang, today)}, ${t('summary.until')} ${showDate(c.validUntil)}`);
   const born = (d: IsoDate) => `${t('summary.born')} ${showDate(d)}${d.includes('-00') ? ` ${t('summary.unknownPart')}` : ''}`;
   const arabic = (s: string | null, g: string | null) => (s || g ? ` / ${[s, g].filter(Boolean).join(' ')}` : '');
 
