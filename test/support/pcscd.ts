@@ -15,7 +15,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { connectVpcd, type VpcdLink, type VpcdOptions } from '../../src/adapters/vpcd/link.ts';
 import { loadPcscFactory, type PcscContext, type PcscFactory, type PcscReader } from '../../src/adapters/pcsc/pcsclite-api.ts';
@@ -24,12 +24,12 @@ import { loadVirtualCard, type LoadOptions } from '../../src/emulator/document.t
 import type { InsuredCardEmulator } from '../../src/emulator/insured-card.ts';
 import type { ProfessionalKeyEmulator } from '../../src/emulator/professional-key.ts';
 import type { FaultOptions, VirtualCard } from '../../src/emulator/virtual-card.ts';
+import { CHIFA_BIN, DEMO_CARDS, DEMO_TRUST, REPO, runCli as runChifa, type CliResult } from './cli.ts';
 
-export const REPO = resolve(import.meta.dirname, '../..');
-export const CARDS_DIR = join(REPO, 'data/demo/cards');
+export { REPO };
+export const CARDS_DIR = DEMO_CARDS;
 export const KEYS_DIR = join(REPO, 'data/demo/keys');
-export const TRUST_DIR = join(KEYS_DIR, 'issuer');
-export const CHIFA_BIN = join(REPO, 'bin/chifa.js');
+export const TRUST_DIR = DEMO_TRUST;
 
 export const READER0 = 'Virtual PCD 00 00';
 export const READER1 = 'Virtual PCD 00 01';
@@ -238,14 +238,7 @@ export class ForeignCard implements VirtualCard {
 // ---------------------------------------------------------------------------------------
 // The command line as a child process
 
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** stdout parsed as one JSON document, or undefined when it is not exactly one. */
-  json: unknown;
-}
+export type { CliResult } from './cli.ts';
 
 let sharedHome: string | null = null;
 
@@ -259,32 +252,17 @@ export function cliHome(): string {
   return sharedHome;
 }
 
+/**
+ * `node bin/chifa.js …` against the real pcscd (test/support/cli.ts does the running), with
+ * this file run's CHIFA_HOME; a command still running is killed by cleanup().
+ */
 export function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, CHIFA_HOME: cliHome(), ...opts.env };
-    delete env.CHIFA_PCSC;
-    delete env.CHIFA_TRUST_DIR;
-    if (opts.env?.CHIFA_TRUST_DIR) env.CHIFA_TRUST_DIR = opts.env.CHIFA_TRUST_DIR;
-    const child = spawn(process.execPath, [CHIFA_BIN, ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolvePromise({ code, signal, stdout, stderr, json });
-    });
-  });
+  return runChifa(args, { pcsc: 'real', home: cliHome(), env: opts.env, timeoutMs: opts.timeoutMs ?? 30_000, onSpawn: track });
+}
+
+function track(child: ChildProcess): void {
+  children.add(child);
+  child.on('close', () => children.delete(child));
 }
 
 /** Starts a long-running CLI command (card emulate); killed by cleanup() if still running. */
@@ -294,12 +272,11 @@ export function spawnCli(args: string[]): ChildProcess & { stdoutText: () => str
     env: { ...process.env, CHIFA_HOME: cliHome() },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.add(child);
+  track(child);
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  child.on('close', () => children.delete(child));
   return Object.assign(child, { stdoutText: () => out, stderrText: () => err });
 }
 
