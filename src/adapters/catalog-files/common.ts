@@ -1,4 +1,5 @@
 /** What the list readers share: header keys, cell text, dates, issue items, file errors. */
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ChifaError } from '../../core/errors.ts';
 import type { ImportIssue } from '../../core/catalog/types.ts';
@@ -39,6 +40,23 @@ export function issue(
 export function badFile(path: string, why: string): ChifaError {
   const file = basename(path);
   return new ChifaError('invalid-input', `${file}: ${why}`, { file });
+}
+
+/** The bytes of a list file; one that cannot be read is an invalid-input naming it, not an I/O error. */
+export function readListFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch {
+    throw badFile(path, 'the file cannot be read.');
+  }
+}
+
+/**
+ * A registration number as the list publishes it, runs of (no-break) spaces made one space:
+ * what is stored and shown. Matching uses normaliseRegistration, which drops them all.
+ */
+export function publishedRegistration(text: string): string {
+  return text.replace(/[\s\u00a0]+/gu, ' ');
 }
 
 function isoDate(y: number, m: number, d: number): IsoDate | null {

@@ -11,7 +11,7 @@ import { parse } from 'csv-parse/sync';
 import { normaliseRegistration } from '../../core/catalog/registration.ts';
 import type { ImportIssue, NomenclatureRow, NomenclatureSheet, ParsedList, ParsedRow } from '../../core/catalog/types.ts';
 import type { IsoDate } from '../../core/card/model.ts';
-import { badFile, cleanText, dateObjectDay, datesInText, decodeUtf8, excelSerialDate, headerKey, issue, plainDate } from './common.ts';
+import { badFile, cleanText, dateObjectDay, datesInText, decodeUtf8, excelSerialDate, headerKey, issue, plainDate, publishedRegistration, readListFile } from './common.ts';
 
 type TextField =
   | 'registration' | 'code' | 'inn' | 'brand' | 'form' | 'dosage' | 'packaging' | 'list' | 'p1' | 'p2' | 'obs'
@@ -153,7 +153,7 @@ function addRow(b: Builder, line: number, cells: (i: number) => Cell | undefined
     return;
   }
   const row: NomenclatureRow = {
-    registration: published.replace(/[\s\u00a0]+/gu, ' '),
+    registration: publishedRegistration(published),
     code: text('code'),
     inn: text('inn'),
     brand: text('brand'),
@@ -292,12 +292,7 @@ export async function readNomenclatureXlsx(path: string): Promise<ParsedList<Nom
 
 export function readNomenclatureCsv(path: string): ParsedList<NomenclatureRow> {
   const file = basename(path);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    throw badFile(path, 'the file cannot be read.');
-  }
+  const bytes = readListFile(path);
   const text = decodeUtf8(path, bytes);
   let records: { record: string[]; info: { lines: number } }[];
   try {
@@ -342,11 +337,6 @@ export async function readNomenclature(path: string): Promise<ParsedList<Nomencl
   const ext = extname(path).toLowerCase();
   if (ext === '.xlsx' || ext === '.xlsm') return readNomenclatureXlsx(path);
   if (ext === '.csv' || ext === '.txt') return readNomenclatureCsv(path);
-  let head: Buffer;
-  try {
-    head = readFileSync(path).subarray(0, 2);
-  } catch {
-    throw badFile(path, 'the file cannot be read.');
-  }
+  const head = readListFile(path).subarray(0, 2);
   return head.toString('latin1') === 'PK' ? readNomenclatureXlsx(path) : readNomenclatureCsv(path);
 }

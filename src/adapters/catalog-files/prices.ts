@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { parseAmount } from '../../core/catalog/amount.ts';
 import { normaliseRegistration } from '../../core/catalog/registration.ts';
 import type { ImportIssue, ParsedList, ParsedRow, PriceRow } from '../../core/catalog/types.ts';
-import { badFile, cleanText, decodeUtf8, headerKey, isIsoDate, issue } from './common.ts';
+import { badFile, cleanText, decodeUtf8, headerKey, isIsoDate, issue, publishedRegistration, readListFile } from './common.ts';
 import { dropDuplicates, reportDuplicates, type Mention } from './nomenclature.ts';
 
 interface Amounts {
@@ -93,7 +93,7 @@ export function readPriceJson(path: string): ParsedList<PriceRow> {
         sheet: null,
         line,
         row: {
-          registration: published.replace(/[\s\u00a0]+/gu, ' '),
+          registration: publishedRegistration(published),
           ...amounts,
           reimbursable: typeof r === 'boolean' ? r : null,
           validFrom: null,
@@ -130,12 +130,7 @@ export function parseReimbursable(text: string): boolean | null | undefined {
 
 export function readPriceCsv(path: string): ParsedList<PriceRow> {
   const file = basename(path);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    throw badFile(path, 'the file cannot be read.');
-  }
+  const bytes = readListFile(path);
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(decodeUtf8(path, bytes), { delimiter: ';', relax_column_count: true, skip_empty_lines: false, info: true }) as unknown as typeof records;
@@ -193,7 +188,7 @@ export function readPriceCsv(path: string): ParsedList<PriceRow> {
       sheet: null,
       line,
       row: {
-        registration: published.replace(/[\s\u00a0]+/gu, ' '),
+        registration: publishedRegistration(published),
         ...amounts,
         reimbursable,
         validFrom: validFrom === '' ? null : validFrom,
@@ -213,11 +208,6 @@ export function readPrices(path: string): ParsedList<PriceRow> {
   const ext = extname(path).toLowerCase();
   if (ext === '.json') return readPriceJson(path);
   if (ext === '.csv' || ext === '.txt') return readPriceCsv(path);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw badFile(path, 'the file cannot be read.');
-  }
+  const text = readListFile(path).toString('utf8');
   return text.replace(/^\ufeff/u, '').trimStart().startsWith('{') ? readPriceJson(path) : readPriceCsv(path);
 }
