@@ -7,7 +7,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PcscService } from '../../src/adapters/pcsc/service.ts';
 import type { PcscConnection } from '../../src/adapters/pcsc/connection.ts';
-import { loadTrustDirectory } from '../../src/adapters/keys.ts';
 import { readCard, type CardReadResult } from '../../src/core/card/read-card.ts';
 import { readInsuredCard } from '../../src/app/read-insured.ts';
 import { isChifaError } from '../../src/core/errors.ts';
@@ -29,14 +28,13 @@ import {
   remove,
   requirePcscd,
   startService,
-  TRUST_DIR,
+  today,
+  trust,
   type ReaderName,
 } from '../support/pcscd.ts';
 
 requirePcscd('card-removal-reset.test.ts');
 
-const trust = loadTrustDirectory(TRUST_DIR);
-const today = '2026-06-15';
 const family = readDoc('family');
 const FULL = expectedRead(family, { pin: true, history: true });
 

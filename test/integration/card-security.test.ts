@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PcscService } from '../../src/adapters/pcsc/service.ts';
 import type { PcscConnection } from '../../src/adapters/pcsc/connection.ts';
-import { loadTrustDirectory, publicKeyFromPem } from '../../src/adapters/keys.ts';
+import { publicKeyFromPem } from '../../src/adapters/keys.ts';
 import { fromHex } from '../../src/core/bytes.ts';
 import { SW } from '../../src/core/apdu.ts';
 import { ApduSession } from '../../src/core/card/apdu-session.ts';
@@ -42,14 +42,13 @@ import {
   requirePcscd,
   runCli,
   startService,
+  today,
+  trust,
   tempDir,
   TRUST_DIR,
 } from '../support/pcscd.ts';
 
 requirePcscd('card-security.test.ts');
-
-const trust = loadTrustDirectory(TRUST_DIR);
-const today = '2026-06-15';
 
 type ErrorDoc = { error: { code: string; message: string } };
 /** The error document of a failed run; anything else fails the test with what the command printed. */

@@ -5,7 +5,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PcscService } from '../../src/adapters/pcsc/service.ts';
-import { loadTrustDirectory } from '../../src/adapters/keys.ts';
 import { readInsuredCard } from '../../src/app/read-insured.ts';
 import { hex } from '../../src/core/bytes.ts';
 import { INSURED_AID } from '../../src/core/card/profile.ts';
@@ -25,15 +24,14 @@ import {
   requirePcscd,
   spawnCli,
   startService,
+  today,
+  trust,
   TRUST_DIR,
   waitFor,
   waitPresent,
 } from '../support/pcscd.ts';
 
 requirePcscd('card-sharing.test.ts');
-
-const trust = loadTrustDirectory(TRUST_DIR);
-const today = '2026-06-15';
 
 describe.skipIf(!pcscdReady)('shared readers (pcscd + vpcd)', () => {
   let service: PcscService;

@@ -5,7 +5,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PcscService } from '../../src/adapters/pcsc/service.ts';
-import { loadTrustDirectory } from '../../src/adapters/keys.ts';
 import { readCard } from '../../src/core/card/read-card.ts';
 import { readInsuredCard } from '../../src/app/read-insured.ts';
 import { bigFamilyDoc, cardFromDoc, emergencyLength, expectedApdus, expectedRead, identityFileLengths, readDoc, type Doc } from '../support/cards.ts';
@@ -22,16 +21,14 @@ import {
   requirePcscd,
   runCli,
   startService,
+  today,
+  trust,
   TRUST_ARGS,
-  TRUST_DIR,
 } from '../support/pcscd.ts';
 import type { InsuredCardEmulator } from '../../src/emulator/insured-card.ts';
 import type { VpcdLink } from '../../src/adapters/vpcd/link.ts';
 
 requirePcscd('card-transport.test.ts');
-
-const trust = loadTrustDirectory(TRUST_DIR);
-const today = '2026-06-15';
 
 describe.skipIf(!pcscdReady)('transport over pcscd + vpcd', () => {
   let service: PcscService;

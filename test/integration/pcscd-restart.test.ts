@@ -6,7 +6,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadTrustDirectory } from '../../src/adapters/keys.ts';
 import { readInsuredCard } from '../../src/app/read-insured.ts';
 import { expectedRead, readDoc } from '../support/cards.ts';
 import {
@@ -25,6 +24,8 @@ import {
   requirePcscd,
   spawnCli,
   startService,
+  today,
+  trust,
   TRUST_DIR,
   waitFor,
   waitPresent,
@@ -39,8 +40,6 @@ if (pcscdReady && !root) {
   console.warn('SKIPPED: pcscd-restart.test.ts restarts pcscd with scripts/pcscd-start.sh, which needs root; run the tests as root to include it.');
 }
 
-const trust = loadTrustDirectory(TRUST_DIR);
-const today = '2026-06-15';
 const run = promisify(execFile);
 
 describe.skipIf(!pcscdReady || !root)('pcscd restarted while the terminal runs', () => {

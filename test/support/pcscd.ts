@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
+import { loadTrustDirectory } from '../../src/adapters/keys.ts';
 import { connectVpcd, type VpcdLink, type VpcdOptions } from '../../src/adapters/vpcd/link.ts';
 import { loadPcscFactory, type PcscContext, type PcscFactory, type PcscReader } from '../../src/adapters/pcsc/pcsclite-api.ts';
 import { PcscService } from '../../src/adapters/pcsc/service.ts';
@@ -30,6 +31,10 @@ export { REPO };
 export const CARDS_DIR = DEMO_CARDS;
 export const KEYS_DIR = join(REPO, 'data/demo/keys');
 export const TRUST_DIR = DEMO_TRUST;
+
+/** The demo issuer's trust store and the day in-process reads check the demo cards on. */
+export const trust = loadTrustDirectory(TRUST_DIR);
+export const today = '2026-06-15';
 
 export const READER0 = 'Virtual PCD 00 00';
 export const READER1 = 'Virtual PCD 00 01';
