@@ -50,6 +50,14 @@ export interface RunOptions {
   onSpawn?: (child: ChildProcess) => void;
 }
 
+/** The world most CLI tests run in: the two virtual readers, `c0` in the first, `c1` in the second. */
+export const world = (c0: WorldCard, c1: WorldCard = null): MockWorld => ({
+  readers: [
+    { name: 'Virtual PCD 00 00', card: c0 },
+    { name: 'Virtual PCD 00 01', card: c1 },
+  ],
+});
+
 /** A demo card document by name: `demoCard('family')`. */
 export const demoCard = (name: string): string => join(DEMO_CARDS, `${name}.json`);
 

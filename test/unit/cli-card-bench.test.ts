@@ -9,12 +9,10 @@ import { loadTrustDirectory } from '../../src/adapters/keys.ts';
 import { readCard } from '../../src/core/card/read-card.ts';
 import { loadVirtualCard } from '../../src/emulator/document.ts';
 import type { InsuredCardEmulator } from '../../src/emulator/insured-card.ts';
-import { DEMO_TRUST, demoCard, runCli, type MockWorld, type WorldCard } from '../support/cli.ts';
+import { DEMO_TRUST, demoCard, runCli, world } from '../support/cli.ts';
 
 const R0 = 'Virtual PCD 00 00';
 const TRUST = ['--trust', DEMO_TRUST];
-
-const world = (c0: WorldCard): MockWorld => ({ readers: [{ name: R0, card: c0 }, { name: 'Virtual PCD 00 01', card: null }] });
 
 /** APDUs one full read of `name` costs over PC/SC (in process, same mock, same card faults). */
 async function apdusOfOneRead(name: string, faults: { chunked?: number } = {}): Promise<number> {

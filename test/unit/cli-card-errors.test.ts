@@ -5,18 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ar, en, fr } from '../../src/i18n/locales.ts';
-import { DEMO_TRUST, demoCard, runCli, type CliResult, type MockWorld, type WorldCard } from '../support/cli.ts';
+import { DEMO_TRUST, demoCard, runCli, world, type CliResult } from '../support/cli.ts';
 
-const R0 = 'Virtual PCD 00 00';
 const R1 = 'Virtual PCD 00 01';
 const TRUST = ['--trust', DEMO_TRUST];
-
-const world = (c0: WorldCard, c1: WorldCard = null): MockWorld => ({
-  readers: [
-    { name: R0, card: c0 },
-    { name: R1, card: c1 },
-  ],
-});
 
 /** The error document, alone on stdout, with the given code and exit status. */
 function expectError(r: CliResult, code: string, exit: number): string {

@@ -6,18 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ar, en, fr } from '../../src/i18n/locales.ts';
-import { DEMO_TRUST, demoCard, runCli, type MockWorld, type WorldCard } from '../support/cli.ts';
+import { DEMO_TRUST, demoCard, runCli, world } from '../support/cli.ts';
 
-const R0 = 'Virtual PCD 00 00';
-const R1 = 'Virtual PCD 00 01';
 const TRUST = ['--trust', DEMO_TRUST];
-
-const world = (c0: WorldCard, c1: WorldCard = null): MockWorld => ({
-  readers: [
-    { name: R0, card: c0 },
-    { name: R1, card: c1 },
-  ],
-});
 
 /** What `card read --json` must print for a demo card document, read without PINs. */
 function expectedRead(name: string): Record<string, unknown> {
