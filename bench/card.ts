@@ -4,7 +4,7 @@
  * and no more APDUs than the profile needs (one SELECT, then one READ BINARY per 256
  * bytes of each of the five files a read without PIN or professional key touches).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +45,12 @@ function minimalApdus(files: { icc: Uint8Array; holder: Uint8Array; rights: Uint
 }
 
 export async function benchCard(count = 300): Promise<Record<string, unknown>> {
+  const service = new PcscService(await loadPcscFactory('real')).start();
+  await service.settled();
+  if (service.readers().some((r) => r.name === READER && r.present)) {
+    service.close();
+    throw new Error(`${READER} already holds a card: stop whatever serves it (another \`chifa card emulate\`?) and run the bench again`);
+  }
   // The card runs in a process of its own, as a real card is outside the terminal: the terminal
   // and pyscard then meet the same card under the same conditions.
   const emulator = spawn(
@@ -52,9 +58,7 @@ export async function benchCard(count = 300): Promise<Record<string, unknown>> {
     [join(import.meta.dirname, '..', 'bin', 'chifa.js'), 'card', 'emulate', join(DEMO_DIR, 'cards', 'family.json'), '--port', '35963', '--trust', DEMO_TRUST_DIR],
     { stdio: 'ignore' },
   );
-  const service = new PcscService(await loadPcscFactory('real')).start();
   try {
-    await service.settled();
     await waitPresent(service, 15000);
     const conn = await service.connect(READER);
     const trust = loadTrustDirectory(DEMO_TRUST_DIR);
@@ -96,8 +100,18 @@ export async function benchCard(count = 300): Promise<Record<string, unknown>> {
     };
   } finally {
     service.close();
-    emulator.kill('SIGTERM');
+    await stopChild(emulator);
   }
+}
+
+/** The emulator must be gone before anything else uses the reader: SIGTERM, then SIGKILL. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(timer);
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

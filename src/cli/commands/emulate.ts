@@ -7,6 +7,7 @@ import { paths, type GlobalOptions } from '../context.ts';
 import { log, printJson } from '../output.ts';
 
 const RETRY_MS = 500;
+const STOP_GRACE_MS = 2000;
 
 export function parsePort(text: string): number {
   const port = Number(text);
@@ -24,6 +25,8 @@ export async function emulate(g: GlobalOptions, file: string, portText: string):
     stopping = true;
     void link?.close();
     wake?.();
+    // A link pcscd never answers must not keep a stopped emulator (and its card) alive.
+    setTimeout(() => process.exit(0), STOP_GRACE_MS).unref();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -43,6 +46,10 @@ export async function emulate(g: GlobalOptions, file: string, portText: string):
       continue;
     }
     waitingSaid = false;
+    if (stopping) {
+      await link.close();
+      break;
+    }
     if (!announced && g.json) printJson({ serving: file, port });
     announced = true;
     log(`Card ${file} inserted in the virtual reader on port ${port}. Ctrl-C removes it.`);
