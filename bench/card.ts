@@ -116,4 +116,4 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const ROUNDS = 5;
+const ROUNDS = 7;
