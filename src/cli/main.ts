@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerPrice } from './commands/price.ts';
 import { registerReaders } from './commands/readers.ts';
 import { EXIT_USAGE, printJson } from './output.ts';
+import { LANGS, translator, type Lang } from '../i18n/index.ts';
 
 const program = new Command('chifa')
   .description('Chifa counter terminal')
@@ -29,7 +30,13 @@ try {
       process.exitCode = 0;
     } else {
       // Usage errors keep the contract: with --json, one error document on stdout.
-      if (process.argv.includes('--json')) printJson({ error: { code: 'invalid-input', message: e.message.replace(/^error: /, '') } });
+      if (process.argv.includes('--json')) {
+        const i = process.argv.indexOf('--lang');
+        const asked = i >= 0 ? process.argv[i + 1] : process.argv.find((a) => a.startsWith('--lang='))?.slice(7);
+        const lang = LANGS.includes(asked as Lang) ? (asked as Lang) : 'fr';
+        const detail = e.message.replace(/^error: /, '');
+        printJson({ error: { code: 'invalid-input', message: translator(lang)('errors.invalid-input', { detail }) } });
+      }
       process.exitCode = EXIT_USAGE;
     }
   } else {

@@ -89,3 +89,14 @@ describe.concurrent('chifa card read --json: failures', () => {
   });
 
 });
+
+describe('usage errors in the language asked for', () => {
+  it('an unknown option: invalid-input, exit 2, message in --lang', async () => {
+    const fr = await runCli(['card', 'read', '--bogus', '--json']);
+    expect(fr.code).toBe(2);
+    expect(fr.json).toMatchObject({ error: { code: 'invalid-input' } });
+    expect((fr.json as { error: { message: string } }).error.message).toMatch(/^Entrée invalide : .*--bogus/);
+    const ar = await runCli(['card', 'read', '--bogus', '--json', '--lang', 'ar']);
+    expect((ar.json as { error: { message: string } }).error.message).toMatch(/^مدخلات غير صالحة/);
+  });
+});
