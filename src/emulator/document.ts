@@ -17,7 +17,7 @@ import { ChifaError } from '../core/errors.ts';
 import { encodeEmergency, encodeIdentityFiles, encodeSignatureFile } from '../core/card/encode.ts';
 import { encodeHistoryRecord } from '../core/card/history.ts';
 import type { CardIdentity, HistoryRecord } from '../core/card/model.ts';
-import { HISTORY_RECORDS } from '../core/card/profile.ts';
+import { CARD_TYPES, HISTORY_RECORDS, INSURED_STATUSES, RELATIONSHIPS, RIGHTS_STATUSES, ROLES, SEXES } from '../core/card/profile.ts';
 import { encodeProfessionalCertificate } from '../core/card/professional.ts';
 import { signedMessage, signP256 } from '../core/card/signature.ts';
 import { loadTrustDirectory, privateKeyFromPem, publicKeyFromPem } from '../adapters/keys.ts';
@@ -44,7 +44,7 @@ const cardSchema = z.object({
   agency: optionalText,
   issued: date,
   expires: date,
-  type: z.enum(['family', 'individual']),
+  type: z.enum(CARD_TYPES),
 });
 
 const holderSchema = z.object({
@@ -54,9 +54,9 @@ const holderSchema = z.object({
   surnameAr: optionalText,
   givenNamesAr: optionalText,
   birthDate: date,
-  sex: z.enum(['M', 'F']),
+  sex: z.enum(SEXES),
   wilaya: optionalText,
-  status: z.enum(['employee', 'pensioner', 'unemployment-benefit', 'student', 'disability', 'other']),
+  status: z.enum(INSURED_STATUSES),
   rate: optionalInt,
   chronicConditions: chronic,
 });
@@ -64,20 +64,20 @@ const holderSchema = z.object({
 const rightsSchema = z.object({
   validFrom: date,
   validTo: date,
-  status: z.enum(['active', 'suspended']),
+  status: z.enum(RIGHTS_STATUSES),
   defaultRate: int,
   thirdPartyPayment: z.boolean(),
 });
 
 const beneficiarySchema = z.object({
   index: int,
-  relationship: z.enum(['spouse', 'child', 'ascendant', 'other-dependant']),
+  relationship: z.enum(RELATIONSHIPS),
   surname: text,
   givenNames: text,
   surnameAr: optionalText,
   givenNamesAr: optionalText,
   birthDate: date,
-  sex: z.enum(['M', 'F']),
+  sex: z.enum(SEXES),
   rate: optionalInt,
   chronicConditions: chronic,
 });
@@ -125,7 +125,7 @@ const professionalSchema = z.object({
   professional: z.object({
     id: text,
     name: text,
-    role: z.enum(['pharmacist', 'physician']),
+    role: z.enum(ROLES),
     validUntil: date,
   }),
   privateKey: text,

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { isIsoDate } from '../card/dates.ts';
 import type { CardData, IsoDate } from '../card/model.ts';
 import { ChifaError } from '../errors.ts';
+import { CARD_TYPES, INSURED_STATUSES, RELATIONSHIPS, RIGHTS_STATUSES, SEXES } from '../card/profile.ts';
 import { FULL_RATE } from './rounding.ts';
 
 export interface PrescriptionLine {
@@ -75,7 +76,7 @@ const birthDate = z.string({ error: 'must be a date YYYY-MM-DD' }).refine((s) =>
 const rate = z.int({ error: `must be a rate in basis points 0..${FULL_RATE}` }).min(0).max(FULL_RATE);
 const text = z.string();
 const optionalText = z.string().nullish().transform((v) => v ?? null);
-const sex = z.enum(['M', 'F']);
+const sex = z.enum(SEXES);
 const chronicList = z
   .array(z.object({ code: z.int().min(CHRONIC_CODE_MIN).max(CHRONIC_CODE_MAX), validUntil: day }))
   .nullish()
@@ -89,7 +90,7 @@ const cardSchema = z.object({
     agency: optionalText,
     issued: day,
     expires: day,
-    type: z.enum(['family', 'individual']),
+    type: z.enum(CARD_TYPES),
   }),
   holder: z.object({
     nss: text,
@@ -100,14 +101,14 @@ const cardSchema = z.object({
     birthDate,
     sex,
     wilaya: optionalText,
-    status: z.enum(['employee', 'pensioner', 'unemployment-benefit', 'student', 'disability', 'other']),
+    status: z.enum(INSURED_STATUSES),
     rate: rate.nullish().transform((v) => v ?? null),
     chronicConditions: chronicList,
   }),
   rights: z.object({
     validFrom: day,
     validTo: day,
-    status: z.enum(['active', 'suspended']),
+    status: z.enum(RIGHTS_STATUSES),
     defaultRate: rate,
     thirdPartyPayment: z.boolean(),
   }),
@@ -115,7 +116,7 @@ const cardSchema = z.object({
     .array(
       z.object({
         index: z.int().min(1).max(10),
-        relationship: z.enum(['spouse', 'child', 'ascendant', 'other-dependant']),
+        relationship: z.enum(RELATIONSHIPS),
         surname: text,
         givenNames: text,
         surnameAr: optionalText,
